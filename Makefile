@@ -1,0 +1,85 @@
+# The two commands: `make book` builds the HTML book, `make test` runs every gate.
+# Both create .venv and install what they need. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+MATHJAX := _mathjax/_static/mathjax
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help venv mathjax book book-clean test lint unit nbval render bench setup-cells student serve clean
+
+help:
+	@echo "make book   - build the HTML book (executes every notebook) into _build/html"
+	@echo "make test   - every gate: ruff, unit tests, nbval, strict clean book build, render check"
+	@echo "make bench  - time every notebook and the samplers; writes benchmarks/results/"
+	@echo "make setup-cells - rewrite every notebook's first cell from _config.yml"
+
+# ---- environment -----------------------------------------------------------
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+node_modules/mathjax/es5/tex-mml-chtml.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Only what the book needs (about 2 MB), served from html_extra_path, never _static/.
+$(MATHJAX)/tex-mml-chtml.js: node_modules/mathjax/es5/tex-mml-chtml.js
+	rm -rf _mathjax
+	mkdir -p $(MATHJAX)/output/chtml/fonts $(MATHJAX)/input/tex
+	cp node_modules/mathjax/es5/tex-mml-chtml.js $(MATHJAX)/
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(MATHJAX)/output/chtml/fonts/
+	cp -r node_modules/mathjax/es5/input/tex/extensions $(MATHJAX)/input/tex/
+
+mathjax: $(MATHJAX)/tex-mml-chtml.js
+
+# ---- the book ----------------------------------------------------------------
+book: venv mathjax
+	$(BIN)/jupyter-book build $(JB_FLAGS) .
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+book-clean:
+	rm -rf _build
+
+# ---- the gates -----------------------------------------------------------------
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/pytest -q -n 2 --doctest-modules tutorial_lib tests -m "not render"
+
+nbval: venv
+	$(BIN)/pytest -q -p no:randomly --nbval-lax -n 2 --dist loadscope notebooks
+
+render: venv
+	$(BIN)/pytest -q -m render tests/test_render.py
+
+test: venv mathjax
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory book-clean
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory render
+
+# ---- helpers ---------------------------------------------------------------------
+bench: venv
+	$(PY) benchmarks/run_notebooks.py
+	$(PY) benchmarks/langevin_overhead.py
+
+setup-cells: venv
+	$(PY) tests/conventions.py --write
+
+serve: book
+	$(PY) -m http.server --directory _build/html 8000
+
+clean:
+	rm -rf _build _mathjax .pytest_cache .hypothesis
