@@ -9,12 +9,14 @@ STAMP := $(VENV)/.installed
 MATHJAX := _mathjax/_static/mathjax
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv mathjax book book-clean test lint unit nbval render bench setup-cells student serve clean
+.PHONY: help venv mathjax book book-clean book-teaching test lint unit nbval render bench setup-cells student serve clean
 
 help:
 	@echo "make book   - build the HTML book (executes every notebook) into _build/html"
 	@echo "make test   - every gate: ruff, unit tests, nbval, strict clean book build, render check"
 	@echo "make bench  - time every notebook and the samplers; writes benchmarks/results/"
+	@echo "make book-teaching - the book with all solutions hidden, into _build/teaching"
+	@echo "make student - learner copies of the notebooks (exercise bodies removed) in _build/student"
 	@echo "make setup-cells - rewrite every notebook's first cell from _config.yml"
 
 # ---- environment -----------------------------------------------------------
@@ -74,6 +76,17 @@ test: venv mathjax
 bench: venv
 	$(PY) benchmarks/run_notebooks.py
 	$(PY) benchmarks/langevin_overhead.py
+
+student: venv
+	$(PY) tests/student.py
+
+# A teaching build: the same book with every {solution} hidden (sphinx-exercise's hide_solutions).
+book-teaching: venv mathjax
+	mkdir -p _build
+	sed 's/^    hide_solutions: false/    hide_solutions: true/' _config.yml > _build/teaching_config.yml
+	grep -q '^    hide_solutions: true' _build/teaching_config.yml
+	$(BIN)/jupyter-book build $(JB_FLAGS) --config _build/teaching_config.yml --path-output _build/teaching .
+	@echo "The teaching book (solutions hidden) is at file://$(CURDIR)/_build/teaching/_build/html/index.html"
 
 setup-cells: venv
 	$(PY) tests/conventions.py --write
