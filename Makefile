@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 MATHJAX := _mathjax/_static/mathjax
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv mathjax book book-clean book-teaching test lint unit nbval render bench setup-cells student serve clean
+.PHONY: help venv mathjax book book-clean book-teaching test lint unit nbval render bench setup-cells student release serve clean
 
 help:
 	@echo "make book   - build the HTML book (executes every notebook) into _build/html"
@@ -18,6 +18,7 @@ help:
 	@echo "make book-teaching - the book with all solutions hidden, into _build/teaching"
 	@echo "make student - learner copies of the notebooks (exercise bodies removed) in _build/student"
 	@echo "make setup-cells - rewrite every notebook's first cell from _config.yml"
+	@echo "make release VERSION=x.y.z - set the one version number and update the setup cells"
 
 # ---- environment -----------------------------------------------------------
 $(STAMP): requirements.txt pyproject.toml
@@ -90,6 +91,15 @@ book-teaching: venv mathjax
 
 setup-cells: venv
 	$(PY) tests/conventions.py --write
+
+# Cut a release: one version number (tutorial_lib/__init__.py) feeds the package, the status page
+# and every notebook's Colab install line. Then commit, tag vX.Y.Z and push the tag.
+release: venv
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	$(PY) tests/conventions.py --set-version $(VERSION)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) tests/conventions.py --write
+	@echo "Release $(VERSION) prepared: run make test, commit, then git tag v$(VERSION) && git push --tags"
 
 serve: book
 	$(PY) -m http.server --directory _build/html 8000

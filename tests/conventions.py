@@ -83,8 +83,23 @@ def write_setup_cells() -> None:
         print(f"wrote setup cell of {path.relative_to(ROOT)}")
 
 
+def set_version(new: str) -> None:
+    """Write a new release number into ``tutorial_lib/__init__.py`` (the one place it lives)."""
+    if not re.fullmatch(r"\d+\.\d+\.\d+", new):
+        raise SystemExit(f"VERSION must look like 1.2.3, got {new!r}")
+    path = ROOT / "tutorial_lib" / "__init__.py"
+    text = path.read_text(encoding="utf-8")
+    updated, count = re.subn(r'^__version__ = "[^"]*"$', f'__version__ = "{new}"', text, flags=re.MULTILINE)
+    if count != 1:
+        raise SystemExit("tutorial_lib/__init__.py must contain exactly one __version__ line")
+    path.write_text(updated, encoding="utf-8")
+    print(f"tutorial_lib version {version()}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
         write_setup_cells()
+    elif len(sys.argv) == 3 and sys.argv[1] == "--set-version":
+        set_version(sys.argv[2])
     else:
         print(canonical_setup_cell())
