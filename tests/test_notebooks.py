@@ -13,16 +13,28 @@ import sys
 
 import nbformat
 import pytest
+import tomllib
 import yaml
 
 from tests.conventions import NOTEBOOKS, ROOT, canonical_setup_cell, colab_requirement, repository_url
 
-# Import names a notebook may use: the standard library, the library itself and the declared
-# dependencies of `tutorial_lib` (pyproject.toml) -- what a Colab runtime gets after the setup cell.
-DECLARED = {"tutorial_lib", "numpy", "scipy", "sklearn", "torch", "matplotlib", "tqdm", "jieba"}
+# Distribution names whose import name differs.
+IMPORT_NAME = {"scikit-learn": "sklearn"}
 FIGURE_CALL = re.compile(r"\bplt\.(show|subplots|figure|imshow|plot)\b|\bplotting\.\w+\(")
 
 pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+
+
+def declared_imports() -> set[str]:
+    """Import names a notebook may use: the library and its declared dependencies (pyproject.toml),
+    which is what a Colab runtime has after the setup cell installs the wheel."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]}
+    return {"tutorial_lib"} | {IMPORT_NAME.get(name, name.replace("-", "_")) for name in names}
+
+
+def test_declared_dependencies_are_the_expected_ones():
+    assert declared_imports() == {"tutorial_lib", "numpy", "scipy", "sklearn", "torch", "matplotlib", "tqdm", "jieba"}
 
 
 def _code_cells(nb):
@@ -61,7 +73,7 @@ def test_first_cell_is_the_setup_cell(notebook):
 
 def test_imports_only_declared_dependencies(notebook):
     path, nb = notebook
-    allowed = DECLARED | set(sys.stdlib_module_names)
+    allowed = declared_imports() | set(sys.stdlib_module_names)
     for i, cell in enumerate(_code_cells(nb)):
         tree = ast.parse(_strip_magics(cell.source))
         for node in ast.walk(tree):
