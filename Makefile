@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 MATHJAX := _mathjax/_static/mathjax
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv mathjax book book-clean book-teaching test lint unit nbval render bench setup-cells student release serve clean
+.PHONY: help venv mathjax book pdf book-clean book-teaching test lint unit nbval render bench setup-cells student release serve clean
 
 help:
 	@echo "make book   - build the HTML book (executes every notebook) into _build/html"
 	@echo "make test   - every gate: ruff, unit tests, nbval, strict clean book build, render check"
 	@echo "make bench  - time every notebook and the samplers; writes benchmarks/results/"
+	@echo "make pdf    - a printable PDF of the whole book into _build/latex/book.pdf (installs TeX if missing)"
 	@echo "make book-teaching - the book with all solutions hidden, into _build/teaching"
 	@echo "make student - learner copies of the notebooks (exercise bodies removed) in _build/student"
 	@echo "make setup-cells - rewrite every notebook's first cell from _config.yml"
@@ -48,6 +49,16 @@ mathjax: $(MATHJAX)/tex-mml-chtml.js
 book: venv mathjax
 	$(BIN)/jupyter-book build $(JB_FLAGS) .
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+# A printable PDF through Jupyter Book's LaTeX builder (XeLaTeX + xeCJK for the Chinese glossary terms).
+TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-chinese latexmk \
+	fonts-freefont-otf tex-gyre fonts-noto-cjk
+pdf: venv
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  echo "Installing Debian's TeX packages (a few minutes, once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+	$(BIN)/jupyter-book build -n --keep-going --builder pdflatex .
+	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
 book-clean:
 	rm -rf _build
