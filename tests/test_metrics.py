@@ -370,6 +370,18 @@ def test_digit_classifier_training_is_deterministic_and_leaves_global_state_alon
         assert torch.equal(old, new)
 
 
+def test_classifier_trains_even_when_first_called_without_gradients() -> None:
+    metrics._train_digit_classifier.cache_clear()
+    images, _ = digits()
+    with torch.no_grad():
+        features = metrics.digit_features(images[:5])
+    assert features.shape == (5, 64)
+    metrics._train_digit_classifier.cache_clear()
+    with torch.inference_mode():
+        assert metrics.digit_frechet_distance(images[:50], images[50:100]) > 0
+    assert metrics.digit_classifier_accuracy() > 0.9
+
+
 def test_digit_features_shape_and_input_layouts() -> None:
     images, _ = digits()
     features = metrics.digit_features(images[:20])

@@ -464,6 +464,8 @@ _FEATURE_DIM = 64
 
 
 @functools.lru_cache(maxsize=1)
+@torch.inference_mode(False)  # the first caller may be inside torch.inference_mode() ...
+@torch.enable_grad()  # ... or torch.no_grad(): training needs gradients either way
 def _train_digit_classifier() -> tuple[torch.nn.Sequential, float]:
     """Train the digit MLP once: fixed seed, fixed batch order, CPU, float32, one thread."""
     train_x, train_y, test_x, test_y = digits_split(test_fraction=0.2, seed=_CLASSIFIER_SEED)
