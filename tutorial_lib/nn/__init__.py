@@ -1,1 +1,5 @@
 """Small networks used by the notebooks: one file per family, re-exported here."""
+
+from tutorial_lib.nn.generators import MLPGenerator, MLPMapper
+
+__all__ = ["MLPGenerator", "MLPMapper"]
