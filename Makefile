@@ -67,11 +67,12 @@ book-clean:
 lint: venv
 	$(BIN)/ruff check .
 
+# Two pytest workers on two cores: one thread each, or PyTorch's thread pools fight (10-40x slower).
 unit: venv
-	$(BIN)/pytest -q -n 2 --doctest-modules tutorial_lib tests -m "not render"
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --doctest-modules tutorial_lib tests -m "not render"
 
 nbval: venv
-	$(BIN)/pytest -q -p no:randomly --nbval-lax -n 2 --dist loadscope notebooks
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -p no:randomly --nbval-lax -n 2 --dist loadscope notebooks
 
 render: venv
 	$(BIN)/pytest -q -m render tests/test_render.py
