@@ -73,7 +73,8 @@ def write_setup_cells() -> None:
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         cell = nbformat.v4.new_code_cell(canonical_setup_cell())
-        cell.metadata = {"tags": ["setup"]}
+        # remove-cell: the book page starts with the chapter's title; Colab shows the cell.
+        cell.metadata = {"tags": ["setup", "remove-cell"]}
         if nb.cells and nb.cells[0].cell_type == "code":
             cell.id = nb.cells[0].get("id", cell.id)
             nb.cells[0] = cell

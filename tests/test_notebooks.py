@@ -69,6 +69,7 @@ def test_first_cell_is_the_setup_cell(notebook):
     assert first.cell_type == "code" and first.source == canonical_setup_cell(), (
         f"{path.name}: the first cell differs from the canonical setup cell; run `make setup-cells`"
     )
+    assert first.metadata.get("tags") == ["setup", "remove-cell"], f"{path.name}: run `make setup-cells`"
 
 
 def test_imports_only_declared_dependencies(notebook):
