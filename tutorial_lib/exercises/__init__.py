@@ -8,8 +8,10 @@ from tutorial_lib.exercises._core import check_function
 from tutorial_lib.exercises.glann import check_imle_match, check_project_to_sphere, check_smooth_min
 from tutorial_lib.exercises.knn import check_kl_entropy, check_log_unit_ball_volume
 from tutorial_lib.exercises.langevin import check_mala_log_acceptance, check_stationary_variance, check_ula_step
+from tutorial_lib.exercises.masks import check_apply_rope, check_unilm_mask
 
 __all__ = [
+    "check_apply_rope",
     "check_function",
     "check_imle_match",
     "check_kl_entropy",
@@ -19,4 +21,5 @@ __all__ = [
     "check_smooth_min",
     "check_stationary_variance",
     "check_ula_step",
+    "check_unilm_mask",
 ]

@@ -2,5 +2,33 @@
 
 from tutorial_lib.nn.autoencoders import MLPDecoder, MLPEncoder
 from tutorial_lib.nn.generators import MLPGenerator, MLPMapper
+from tutorial_lib.nn.tokenizer import SPECIAL_TOKENS, Batch, Tokenizer, pad_batch
+from tutorial_lib.nn.transformer import (
+    Transformer,
+    TransformerConfig,
+    fit,
+    generate,
+    generate_many,
+    lm_loss,
+    next_token_loss,
+    seq2seq_loss,
+)
 
-__all__ = ["MLPDecoder", "MLPEncoder", "MLPGenerator", "MLPMapper"]
+__all__ = [
+    "SPECIAL_TOKENS",
+    "Batch",
+    "MLPDecoder",
+    "MLPEncoder",
+    "MLPGenerator",
+    "MLPMapper",
+    "Tokenizer",
+    "Transformer",
+    "TransformerConfig",
+    "fit",
+    "generate",
+    "generate_many",
+    "lm_loss",
+    "next_token_loss",
+    "pad_batch",
+    "seq2seq_loss",
+]
