@@ -9,15 +9,18 @@ from tutorial_lib.exercises.glann import check_imle_match, check_project_to_sphe
 from tutorial_lib.exercises.knn import check_kl_entropy, check_log_unit_ball_volume
 from tutorial_lib.exercises.langevin import check_mala_log_acceptance, check_stationary_variance, check_ula_step
 from tutorial_lib.exercises.masks import check_apply_rope, check_unilm_mask
+from tutorial_lib.exercises.pegasus import check_lcs_length, check_rouge_l
 
 __all__ = [
     "check_apply_rope",
     "check_function",
     "check_imle_match",
     "check_kl_entropy",
+    "check_lcs_length",
     "check_log_unit_ball_volume",
     "check_mala_log_acceptance",
     "check_project_to_sphere",
+    "check_rouge_l",
     "check_smooth_min",
     "check_stationary_variance",
     "check_ula_step",
