@@ -6,6 +6,7 @@ so a notebook writes ``from tutorial_lib.exercises import check_ula_step``.
 
 from tutorial_lib.exercises._core import check_function
 from tutorial_lib.exercises.contrastive import check_mean_reciprocal_rank, check_simbert_loss
+from tutorial_lib.exercises.energy import check_cd_loss, check_igebm_step
 from tutorial_lib.exercises.glann import check_imle_match, check_project_to_sphere, check_smooth_min
 from tutorial_lib.exercises.knn import check_kl_entropy, check_log_unit_ball_volume
 from tutorial_lib.exercises.langevin import check_mala_log_acceptance, check_stationary_variance, check_ula_step
@@ -14,7 +15,9 @@ from tutorial_lib.exercises.pegasus import check_lcs_length, check_rouge_l
 
 __all__ = [
     "check_apply_rope",
+    "check_cd_loss",
     "check_function",
+    "check_igebm_step",
     "check_imle_match",
     "check_kl_entropy",
     "check_lcs_length",

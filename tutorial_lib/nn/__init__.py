@@ -1,6 +1,7 @@
 """Small networks used by the notebooks: one file per family, re-exported here."""
 
 from tutorial_lib.nn.autoencoders import MLPDecoder, MLPEncoder
+from tutorial_lib.nn.energy_nets import ConvEnergy, MLPEnergy
 from tutorial_lib.nn.generators import MLPGenerator, MLPMapper
 from tutorial_lib.nn.tokenizer import SPECIAL_TOKENS, Batch, Tokenizer, pad_batch
 from tutorial_lib.nn.transformer import (
@@ -17,8 +18,10 @@ from tutorial_lib.nn.transformer import (
 __all__ = [
     "SPECIAL_TOKENS",
     "Batch",
+    "ConvEnergy",
     "MLPDecoder",
     "MLPEncoder",
+    "MLPEnergy",
     "MLPGenerator",
     "MLPMapper",
     "Tokenizer",
