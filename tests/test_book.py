@@ -11,7 +11,7 @@ from tests.conventions import ROOT, version
 BOOK = ROOT / "book"
 TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
 EQ_ROLE = re.compile(r":eq:`([^`]+)`")
-LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
+LABEL = re.compile(r"^\s*:label:\s*(\S+)", re.MULTILINE)
 
 
 def _glossary_terms() -> set[str]:
