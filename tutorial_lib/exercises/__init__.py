@@ -12,10 +12,12 @@ from tutorial_lib.exercises.knn import check_kl_entropy, check_log_unit_ball_vol
 from tutorial_lib.exercises.langevin import check_mala_log_acceptance, check_stationary_variance, check_ula_step
 from tutorial_lib.exercises.masks import check_apply_rope, check_unilm_mask
 from tutorial_lib.exercises.pegasus import check_lcs_length, check_rouge_l
+from tutorial_lib.exercises.score import check_dsm_loss, check_tweedie_denoise
 
 __all__ = [
     "check_apply_rope",
     "check_cd_loss",
+    "check_dsm_loss",
     "check_function",
     "check_igebm_step",
     "check_imle_match",
@@ -29,6 +31,7 @@ __all__ = [
     "check_simbert_loss",
     "check_smooth_min",
     "check_stationary_variance",
+    "check_tweedie_denoise",
     "check_ula_step",
     "check_unilm_mask",
 ]

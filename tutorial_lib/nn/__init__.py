@@ -3,6 +3,7 @@
 from tutorial_lib.nn.autoencoders import MLPDecoder, MLPEncoder
 from tutorial_lib.nn.energy_nets import ConvEnergy, MLPEnergy
 from tutorial_lib.nn.generators import MLPGenerator, MLPMapper
+from tutorial_lib.nn.score_nets import NoiseConditionalConvNet, NoiseConditionalMLP
 from tutorial_lib.nn.tokenizer import SPECIAL_TOKENS, Batch, Tokenizer, pad_batch
 from tutorial_lib.nn.transformer import (
     Transformer,
@@ -24,6 +25,8 @@ __all__ = [
     "MLPEnergy",
     "MLPGenerator",
     "MLPMapper",
+    "NoiseConditionalConvNet",
+    "NoiseConditionalMLP",
     "Tokenizer",
     "Transformer",
     "TransformerConfig",
