@@ -77,7 +77,7 @@ class MLPGenerator(nn.Module):
         self.net = _mlp([self.latent_dim, *widths, math.prod(self.image_shape)])
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Decode codes ``z`` of shape (n, latent_dim) into images (n, *image_shape)."""
+        """Decode codes ``z`` of shape ``(n, latent_dim)`` into images of shape ``(n, *image_shape)``."""
         z = _check_input(z, self.latent_dim, "codes z")
         return torch.sigmoid(self.net(z)).reshape(z.shape[0], *self.image_shape)
 
