@@ -118,15 +118,36 @@ def _prepare(
         )
     if positions.is_floating_point() and not bool(torch.isfinite(positions).all()):
         raise ValueError("positions must be finite")
-    try:
-        torch.broadcast_shapes(positions.shape, x.shape[:-1])
-    except RuntimeError as exc:
+    if not _broadcastable(tuple(positions.shape), tuple(x.shape[:-1])):
         raise ValueError(
             f"positions of shape {tuple(positions.shape)} do not broadcast against x's leading "
             f"shape {tuple(x.shape[:-1])}"
-        ) from exc
-    angles = _angles(positions.to(x.device), x.shape[-1], base)
-    return angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+        )
+    return _rope_tables(positions.to(x.device), x.shape[-1], base, x.dtype)
+
+
+def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two shapes broadcast (``torch.broadcast_shapes`` imports sympy on first use: ~1 s)."""
+    # zip stops at the shorter shape: its missing leading dimensions act as 1s
+    return all(m == n or m == 1 or n == 1 for m, n in zip(reversed(a), reversed(b), strict=False))
+
+
+def _rope_tables(
+    positions: torch.Tensor, dim: int, base: float, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(cos, sin)`` of the angles ``m * theta_i`` (computed in float64), shape ``positions.shape + (dim // 2,)``.
+
+    No validation: for callers that checked their inputs and rotate many tensors at the same
+    positions (the Transformer computes them once per forward pass, not once per layer and head).
+    """
+    angles = _angles(positions, dim, base)
+    return angles.cos().to(dtype), angles.sin().to(dtype)
+
+
+def _rotate_pairs(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotate the interleaved pairs of ``x`` by the angles whose cosines and sines are given."""
+    even, odd = x[..., 0::2], x[..., 1::2]
+    return torch.stack((even * cos - odd * sin, even * sin + odd * cos), dim=-1).flatten(-2)
 
 
 def apply_rope(
@@ -174,9 +195,7 @@ def apply_rope(
     tensor([[0.5403, 0.8415]])
     """
     cos, sin = _prepare(x, positions, base)
-    even, odd = x[..., 0::2], x[..., 1::2]
-    rotated = torch.stack((even * cos - odd * sin, even * sin + odd * cos), dim=-1)
-    return rotated.flatten(-2)
+    return _rotate_pairs(x, cos, sin)
 
 
 def apply_rope_half_split(

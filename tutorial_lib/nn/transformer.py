@@ -31,7 +31,7 @@ from tqdm.auto import trange
 
 from tutorial_lib.masks import causal_mask, unilm_mask, with_padding
 from tutorial_lib.nn.tokenizer import Batch, Tokenizer
-from tutorial_lib.rope import apply_rope
+from tutorial_lib.rope import _rope_tables, _rotate_pairs, apply_rope
 
 __all__ = [
     "Transformer",
@@ -120,14 +120,28 @@ class SelfAttention(nn.Module):
         self.qkv = nn.Linear(config.d_model, 3 * config.d_model)
         self.out = nn.Linear(config.d_model, config.d_model)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None, positions: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None,
+        positions: torch.Tensor,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """``rotary``: RoPE's ``(cos, sin)`` tables for ``positions`` if the caller computed them once."""
         batch, length, width = x.shape
         q, k, v = self.qkv(x).view(batch, length, 3, self.n_heads, width // self.n_heads).permute(2, 0, 3, 1, 4)
-        if self.rope:
+        if self.rope and rotary is None:
             q = apply_rope(q, positions, self.rope_base)
             k = apply_rope(k, positions, self.rope_base)
-        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        elif self.rope:
+            q, k = _rotate_pairs(q, *rotary), _rotate_pairs(k, *rotary)
+        attended = self.attend(q, k, v, mask)
         return self.out(attended.transpose(1, 2).reshape(batch, length, width))
+
+    @staticmethod
+    def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Masked softmax attention of ``(batch, heads, L, d)`` tensors (:eq:`masks-attention`)."""
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 
 
 class Block(nn.Module):
@@ -142,8 +156,14 @@ class Block(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(config.d_model, d_ff), nn.GELU(), nn.Linear(d_ff, config.d_model))
         self.drop = nn.Dropout(config.dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None, positions: torch.Tensor) -> torch.Tensor:
-        x = x + self.drop(self.attn(self.ln1(x), mask, positions))
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None,
+        positions: torch.Tensor,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        x = x + self.drop(self.attn(self.ln1(x), mask, positions, rotary))
         return x + self.drop(self.mlp(self.ln2(x)))
 
 
@@ -268,6 +288,8 @@ class Transformer(nn.Module):
             positions = torch.arange(length, device=tokens.device)
         if positions.shape[-1] != length or positions.ndim not in (1, 2):
             raise ValueError(f"positions must have shape (L,) or (batch, L) with L = {length}")
+        if positions.is_floating_point() and not bool(torch.isfinite(positions).all()):
+            raise ValueError("positions must be finite")
         x = self.token_embedding(tokens) + self.segment_embedding(segments)
         if self.position_embedding is not None:
             x = x + self.position_embedding(positions)
@@ -275,8 +297,12 @@ class Transformer(nn.Module):
         if mask is not None and mask.ndim == 3:
             mask = mask.unsqueeze(1)  # broadcast over heads
         rope_positions = positions.unsqueeze(-2) if positions.ndim == 2 else positions
+        rotary = None
+        if self.config.rope:  # the same rotations in every layer and head: compute them once
+            head_dim = self.config.d_model // self.config.n_heads
+            rotary = _rope_tables(rope_positions, head_dim, self.config.rope_base, x.dtype)
         for block in self.blocks:
-            x = block(x, mask, rope_positions)
+            x = block(x, mask, rope_positions, rotary)
         return self.ln_f(x)
 
     def lm_logits(self, hidden: torch.Tensor) -> torch.Tensor:
