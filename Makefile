@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 MATHJAX := _mathjax/_static/mathjax
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv mathjax book pdf book-clean book-teaching test lint unit nbval render bench setup-cells student release serve clean
+.PHONY: help venv mathjax book pdf book-clean book-teaching test lint unit nbval render bench bench-gates setup-cells student release serve clean
 
 help:
 	@echo "make book   - build the HTML book (executes every notebook) into _build/html"
 	@echo "make test   - every gate: ruff, unit tests, nbval, strict clean book build, render check"
-	@echo "make bench  - time every notebook and the samplers; writes benchmarks/results/"
+	@echo "make bench  - notebook times, sampler overhead, attention and k-NN peers; writes benchmarks/results/"
+	@echo "make bench-gates - time each gate of make test and a cold and warm book build"
 	@echo "make pdf    - a printable PDF of the whole book into _build/latex/book.pdf (installs TeX if missing)"
 	@echo "make book-teaching - the book with all solutions hidden, into _build/teaching"
 	@echo "make student - learner copies of the notebooks (exercise bodies removed) in _build/student"
@@ -51,13 +52,18 @@ book: venv mathjax
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 # A printable PDF through Jupyter Book's LaTeX builder (XeLaTeX + xeCJK for the Chinese glossary terms).
+# It builds with a copy of _config.yml that adds book/_ext/latex_fixes.py (parts, front/main/back
+# matter, exercise numbers, bibliography); the HTML builds do not load that extension.
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-chinese latexmk \
 	fonts-freefont-otf tex-gyre fonts-noto-cjk
 pdf: venv
 	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && fc-list :lang=zh | grep -q . || { \
 	  echo "Installing Debian's TeX packages (a few minutes, once)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
-	$(BIN)/jupyter-book build -n --keep-going --builder pdflatex .
+	$(PY) book/_ext/latex_fixes.py _config.yml _build/pdf_config.yml
+	$(BIN)/jupyter-book build -n --keep-going --builder pdflatex --config _build/pdf_config.yml .
+	@! grep -q 'There were undefined references' _build/latex/book.log || { \
+	  echo "Undefined references in the PDF (printed as ??): see _build/latex/book.log"; exit 1; }
 	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
 book-clean:
@@ -89,6 +95,12 @@ test: venv mathjax
 bench: venv
 	$(PY) benchmarks/run_notebooks.py
 	$(PY) benchmarks/langevin_overhead.py
+	$(PY) benchmarks/attention.py
+	$(PY) benchmarks/knn_peers.py
+
+# The time of each `make test` gate, and of a cold and a warm book build (about 12 minutes).
+bench-gates: venv
+	$(PY) benchmarks/make_test_times.py
 
 student: venv
 	$(PY) tests/student.py
