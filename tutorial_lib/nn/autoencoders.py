@@ -12,29 +12,14 @@ import math
 import torch
 from torch import nn
 
-
-def _check_size(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+from tutorial_lib.nn.generators import MLPGenerator, _mlp
+from tutorial_lib.nn.generators import _check_width as _check_size
 
 
 def _check_shape(image_shape: object) -> tuple[int, ...]:
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) == 0:
         raise TypeError(f"image_shape must be a non-empty tuple of ints, got {image_shape!r}")
     return tuple(_check_size("image_shape entry", s) for s in image_shape)
-
-
-def _mlp(sizes: list[int]) -> list[nn.Module]:
-    """Linear layers of the given sizes with SiLU between them (none after the last)."""
-    layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(nn.Linear(n_in, n_out))
-        if i < len(sizes) - 2:
-            layers.append(nn.SiLU())
-    return layers
 
 
 class MLPEncoder(nn.Module):
@@ -70,8 +55,11 @@ class MLPEncoder(nn.Module):
         return self.net(x)
 
 
-class MLPDecoder(nn.Module):
+class MLPDecoder(MLPGenerator):
     """Decoder :math:`D`: a code of size ``code_dim`` → an image with pixels in (0, 1).
+
+    The generator of chapter 5 (:class:`~tutorial_lib.nn.generators.MLPGenerator`) with two
+    hidden layers of the same width, named as chapter 4 names it.
 
     Parameters
     ----------
@@ -89,15 +77,6 @@ class MLPDecoder(nn.Module):
     """
 
     def __init__(self, code_dim: int = 8, hidden: int = 256, image_shape: tuple[int, ...] = (1, 8, 8)):
-        super().__init__()
-        self.code_dim = _check_size("code_dim", code_dim)
-        self.image_shape = _check_shape(image_shape)
-        sizes = [self.code_dim, _check_size("hidden", hidden), hidden, math.prod(self.image_shape)]
-        self.net = nn.Sequential(*_mlp(sizes), nn.Sigmoid(), nn.Unflatten(1, self.image_shape))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if not isinstance(z, torch.Tensor):
-            raise TypeError(f"z must be a torch.Tensor, got {type(z).__name__}")
-        if z.ndim != 2 or z.shape[1] != self.code_dim:
-            raise ValueError(f"z must have shape (n, {self.code_dim}), got {tuple(z.shape)}")
-        return self.net(z)
+        code_dim, hidden = _check_size("code_dim", code_dim), _check_size("hidden", hidden)
+        super().__init__(latent_dim=code_dim, hidden=(hidden, hidden), image_shape=_check_shape(image_shape))
+        self.code_dim = code_dim
