@@ -91,6 +91,31 @@ def test_entropy_matches_brute_force(k, d):
     assert knn.entropy(x, k=k) == pytest.approx(brute_force_entropy(x, k), rel=1e-12, abs=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 60),
+    k=st.integers(1, 6),
+    scale_exponent=st.integers(-8, 8),
+    offset=st.sampled_from([0.0, 1e6, -3.5]),
+    grid=st.sampled_from([None, 3.0, 0.5]),
+)
+def test_one_dimensional_fast_path_finds_the_trees_distances(seed, n, k, scale_exponent, offset, grid):
+    # The sorted-gaps path must return exactly the distances a k-d tree returns (ties, offsets, scales).
+    k = min(k, n - 1)
+    v = np.random.default_rng(seed).standard_normal(n) * 10.0**scale_exponent + offset
+    if grid is not None:
+        v = np.round(v * grid) / grid  # many exact ties
+    tree = np.sort(cKDTree(v[:, None]).query(v[:, None], k=[k + 1])[0][:, 0])
+    np.testing.assert_array_equal(np.sort(knn._kth_neighbour_distance_1d(v, k)), tree)
+
+
+def test_one_dimensional_duplicates_still_raise():
+    x = np.array([0.0, 0.0, 1.0, 2.5, 4.0])
+    with pytest.raises(ValueError, match="2 of 5 points"):
+        knn.entropy(x, k=1)
+
+
 # Bias allowances (|mean estimate - truth| beyond the 4-sigma band) for k = 3, n = 2000, random covariances
 # with eigenvalues in [e^-1, e]: measured with 100+ repetitions, |bias| <= 0.015 for d = 1, 2 and about
 # -0.06 at d = 5 (negative there; positive and growing from d = 10 on).
