@@ -118,7 +118,10 @@ def source_state() -> str:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--"], cwd=ROOT, check=False).returncode != 0
+        # This run's own results file does not count (an earlier run may have rewritten it).
+        own = f":(exclude){RESULTS.relative_to(ROOT)}"
+        diff = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", ".", own], cwd=ROOT, check=False)
+        dirty = diff.returncode != 0
     except (OSError, subprocess.CalledProcessError):
         return "Source: not a git checkout."
     return f"Source: commit `{commit}`" + (" with uncommitted changes." if dirty else ", clean working tree.")
