@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import os
 import statistics
 import sys
 import time
@@ -48,7 +47,7 @@ from tutorial_lib.masks import bidirectional_mask, causal_mask, unilm_mask, with
 from tutorial_lib.nn.transformer import SelfAttention, Transformer, TransformerConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
+from machine import describe, load_average, paired_times  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "attention.md"
 VOCAB = 500
@@ -201,24 +200,6 @@ def agreement(case: Case, seed: int) -> dict[str, float]:
 # ---- timing ------------------------------------------------------------------------------------
 
 
-def paired_times(
-    a: Callable[[], object], b: Callable[[], object], repeats: int
-) -> tuple[float, float, float, float]:
-    """Median time of ``a``, of ``b`` (seconds), median and interquartile range of the paired ratios a / b."""
-    for _ in range(2):  # warm up both (allocator, kernel selection)
-        a(), b()
-    times_a, times_b = [], []
-    for r in range(repeats):
-        for fn in (a, b) if r % 2 == 0 else (b, a):
-            start = time.perf_counter()
-            fn()
-            (times_a if fn is a else times_b).append(time.perf_counter() - start)
-    ratios = [x / y for x, y in zip(times_a, times_b, strict=True)]
-    quartiles = statistics.quantiles(ratios, n=4)
-    iqr = quartiles[2] - quartiles[0]
-    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios), iqr
-
-
 def timing(case: Case, seed: int, repeats: int) -> dict[str, tuple[float, float, float, float]]:
     generator = torch.Generator().manual_seed(seed)
     sdpa = make_model(case, generator)
@@ -279,10 +260,6 @@ def sdpa_backend(case: Case) -> str:
 
 
 # ---- report ------------------------------------------------------------------------------------
-
-
-def load_average() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 def _spread(values: list[float]) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import sys
 import time
@@ -39,7 +38,7 @@ from sklearn.feature_selection._mutual_info import _compute_mi_cc
 from tutorial_lib import knn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
+from machine import describe, load_average  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "knn_peers.md"
 RHO = 0.6  # correlation of each (x_j, y_j) pair in the mutual information benchmarks
@@ -279,7 +278,7 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=20.0, help="skip calls predicted to take longer (seconds)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    load_start = os.getloadavg()
+    load_start = load_average()
     t_start = time.perf_counter()
     if args.quick:
         sizes, dims, mi_dims = [1_000, 4_000], [1, 2, 5], [1, 2]
@@ -451,7 +450,7 @@ def main() -> None:
             print(ee_mi_rows[-1], flush=True)
 
     elapsed = time.perf_counter() - t_start
-    load_end = os.getloadavg()
+    load_end = load_average()
 
     out += [
         "# k-NN estimators against other implementations",
@@ -471,11 +470,8 @@ def main() -> None:
         "",
         describe(),
         "",
-        "Load average (1, 5, 15 min) at the start: "
-        + ", ".join(f"{v:.2f}" for v in load_start)
-        + "; at the end: "
-        + ", ".join(f"{v:.2f}" for v in load_end)
-        + f". The whole run took {elapsed:.0f} s. SciPy {scipy.__version__}, scikit-learn {sklearn.__version__},"
+        f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {load_end}."
+        + f" The whole run took {elapsed:.0f} s. SciPy {scipy.__version__}, scikit-learn {sklearn.__version__},"
         " entropy_estimators 0.0.2.",
         "",
         "Defaults throughout are the library's: k = 3 for the entropy and the mutual information, k = 1 for the",

@@ -19,11 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -32,7 +28,7 @@ from tutorial_lib import data
 from tutorial_lib.langevin import annealed_langevin, mala, ula
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
+from machine import describe, load_average, paired_times  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "langevin_overhead.md"
 
@@ -98,21 +94,6 @@ def bare_annealed(score_fn, x0, sigmas, eps, n_steps_each, generator):
 # ---- timing --------------------------------------------------------------------------------------
 
 
-def paired_times(library: Callable[[], object], bare: Callable[[], object], repeats: int) -> tuple[float, float, float]:
-    """Median library time, median bare time, median of the paired ratios (seconds)."""
-    library(), bare()  # warm up both
-    lib_times, bare_times = [], []
-    for r in range(repeats):
-        order = (library, bare) if r % 2 == 0 else (bare, library)
-        for fn in order:
-            start = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - start
-            (lib_times if fn is library else bare_times).append(elapsed)
-    ratios = [a / b for a, b in zip(lib_times, bare_times, strict=True)]
-    return statistics.median(lib_times), statistics.median(bare_times), statistics.median(ratios)
-
-
 def cases(n_steps: int):
     gauss_grad = lambda x: -x  # noqa: E731
     gauss_log_prob = lambda x: -0.5 * (x**2).sum(dim=1)  # noqa: E731
@@ -157,8 +138,7 @@ def cases(n_steps: int):
 
 def machine() -> list[str]:
     """The shared machine description, plus the load average: this machine is often shared."""
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    return [describe(), "", f"Load average (1, 5, 15 min) at the start: {load}."]
+    return [describe(), "", f"Load average (1, 5, 15 min) at the start: {load_average()}."]
 
 
 def main() -> None:
@@ -171,7 +151,7 @@ def main() -> None:
     header = machine()
     rows = []
     for name, size, work, library, bare in cases(args.steps):
-        lib_t, bare_t, ratio = paired_times(library, bare, args.repeats)
+        lib_t, bare_t, ratio, _ = paired_times(library, bare, args.repeats)
         rows.append(f"| `{name}` | {size} | {work} | {lib_t * 1e3:.1f} | {bare_t * 1e3:.1f} | {ratio:.3f} |")
         print(rows[-1], flush=True)
     lines = [

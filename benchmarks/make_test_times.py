@@ -17,7 +17,6 @@ file is written only with ``--output``).
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "make_test.md"
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from machine import load_average  # noqa: E402  (standard library only: safe outside the venv)
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,6 @@ def machine_description() -> str:
         import platform
 
         return f"{platform.platform()}, Python {platform.python_version()} (machine.describe unavailable: {exc})"
-
-
-def load_average() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 def source_state() -> str:

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from machine import describe  # noqa: E402
+from machine import describe, load_average  # noqa: E402
 
 BUDGET_SECONDS = 60.0
 
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    load = load_average()
     rows = []
     for path in paths:
         seconds, cells = time_notebook(path, args.seed)

@@ -42,15 +42,6 @@ VOCAB, WIDTH, HEADS, LENGTH = 23, 16, 2, 7
 ATOL = 1e-10  # derived in the module docstring
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny matrices: a second thread only contends for the shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def assert_agree(got: torch.Tensor, want: torch.Tensor) -> None:
     """Same shape, finite, and max |got - want| <= ATOL, with the difference in the message.
 

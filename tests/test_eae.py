@@ -16,15 +16,6 @@ def images(n: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.T
     return torch.rand(n, 1, 8, 8, generator=torch.Generator().manual_seed(seed), dtype=dtype)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These networks are tiny: on a shared 2-core machine two threads only wait for each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def model() -> eae.EntropicAutoencoder:
     torch.manual_seed(0)

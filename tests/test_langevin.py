@@ -35,15 +35,6 @@ from tutorial_lib.langevin import (
 FAST = settings(max_examples=20, deadline=None)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The tensors here are small: one intra-op thread is faster, and fair to other test workers."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def gaussian_log_prob(variance):
     return lambda x: -0.5 * (x**2).sum(dim=1) / variance
 

@@ -35,14 +35,6 @@ from tutorial_lib.rope import apply_rope
 VOCAB = 20
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny matrices: a second thread only contends for the shared cores (10x slower under load)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 relaxed = settings(deadline=None, max_examples=20)  # shared 2-core machine: timings vary
 
 
